@@ -75,10 +75,9 @@ def proposal_job(scene, pids, project, method: str, bgs_algorithm, threshold_px,
         problem = load_parent_or_none(weights)[1]
         if problem is not None:
             raise HumansegError(f"Weights file: {problem} (nothing was proposed)")
-    if project is not None and scene is not None:  # the project's choice from now on (as --unnamed-walkers)
-        if unnamed_walkers is not None and bool(unnamed_walkers) != bool(project.inputs.unnamed_walkers):
-            project.set_unnamed_walkers(bool(unnamed_walkers))
-        scene.unnamed_walkers = bool(project.inputs.unnamed_walkers)
+    if project is not None and unnamed_walkers is not None and bool(unnamed_walkers) != \
+            bool(project.inputs.unnamed_walkers):  # the project's choice from now on (as --unnamed-walkers)
+        project.set_unnamed_walkers(bool(unnamed_walkers))
     config = ProposeConfig(method=method, bgs_algorithm=bgs_algorithm, threshold_px=threshold_px or 0.0,
                            extra_frames=extra_frames, weights=weights, anchor=anchor)
     try:
@@ -340,11 +339,12 @@ class GenerateDialog(JobDialog):
         add_mnemonics(self)  # Alt+letter to each field
 
     def _others_placed_otherwise(self, selected_pid) -> bool:
+        from humanseg_core.errors import HumansegError
         from humanseg_core.workflows.placed_reading import placed_otherwise
 
         try:
             return bool(set(placed_otherwise(self.project, self._in_video)) - {selected_pid}) if self.project else False
-        except Exception:  # (a store that cannot be read: the choice as before)
+        except (HumansegError, OSError):  # (a store or trajectory file that cannot be read: the choice as before)
             return False
 
     def _show_advanced(self, on: bool) -> None:

@@ -56,8 +56,9 @@ def add_unnamed_walkers(p: argparse.ArgumentParser) -> None:
                         "dense crowds where everyone is named); a project keeps the choice")
 
 
-def take_unnamed_walkers(args: argparse.Namespace, project, scene) -> None:
-    """A given --(no-)unnamed-walkers stored in ``project`` (said when it changes) and set on its ``scene``."""
+def take_unnamed_walkers(args: argparse.Namespace, project) -> None:
+    """A given --(no-)unnamed-walkers stored in ``project`` (said when it changes); its proposals and runs read it
+    from there."""
     import sys
 
     given = getattr(args, "unnamed_walkers", None)
@@ -65,7 +66,6 @@ def take_unnamed_walkers(args: argparse.Namespace, project, scene) -> None:
         project.set_unnamed_walkers(bool(given))
         print(f"humanseg: note: {project.folder} {'looks for' if given else 'no longer looks for'} walkers the "
               f"trajectory file leaves out, from now on (--{'' if given else 'no-'}unnamed-walkers)", file=sys.stderr)
-    scene.unnamed_walkers = bool(project.inputs.unnamed_walkers)
 
 
 def load_scene_from_args(args: argparse.Namespace):

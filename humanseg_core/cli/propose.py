@@ -114,7 +114,6 @@ def _open_or_create(args: argparse.Namespace, check=None, refuse_reading: bool =
                            frame_offset=args.frame_offset or 0, frame_step=args.frame_step,
                            anchor=args.anchor or "auto", skip_bad_lines=bool(args.skip_bad_lines),
                            unnamed_walkers=bool(getattr(args, "unnamed_walkers", None)))
-    scene.unnamed_walkers = inputs.unnamed_walkers
     try:
         return Project.create(folder, inputs), scene
     except BaseException as exc:
@@ -227,9 +226,8 @@ def _open_existing(args: argparse.Namespace, folder: Path, note: bool = True, re
     try:
         if note:
             _note_stored_inputs(args, project, refuse_reading)
-        scene = project.load_scene()
-        take_unnamed_walkers(args, project, scene)
-        return project, scene
+        take_unnamed_walkers(args, project)
+        return project, project.load_scene()
     except BaseException:
         project.close()
         raise

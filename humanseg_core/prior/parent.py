@@ -135,10 +135,11 @@ KEEP_LOADED = 2
 def _file_key(path: Path, device: str) -> tuple | None:
     """What names this file's present contents: a file rewritten, replaced or touched gets another key."""
     try:
-        st = path.resolve().stat()
+        real = path.resolve()
+        st = real.stat()
     except OSError:
         return None
-    return (str(path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, str(device))
+    return (str(real), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, str(device))
 
 
 def load_parent(path: Path | None = None, device: str = "cpu") -> ParentSegmenter:

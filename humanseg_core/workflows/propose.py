@@ -151,6 +151,7 @@ def propose_into(project: Project, pids: Sequence[int], config: ProposeConfig, c
         if config.method in PARENT_METHODS and config.project_parent:  # the project's own parent when chosen
             weights, parent_said = parent_file_of(project, config.weights)
             order += (JobWarning(PARENT_CHOICE, parent_said),) if parent_said else ()
+        sc.unnamed_walkers = bool(getattr(project.inputs, "unnamed_walkers", False))  # the project's (ADR 0059)
         job = generate(sc, list(pids), method=config.method, bgs_algorithm=config.bgs_algorithm,
                        threshold_px=config.threshold_px or None, extra_frames=config.extra_frames,
                        anchor=config.anchor or project.inputs.anchor, project=project, weights=weights,
