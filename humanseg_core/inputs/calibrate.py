@@ -35,6 +35,7 @@ from ..errors import FrameError, HomographyError
 from ..jobs import CancelToken, Job, Progress
 from .foreground import difference
 from .homography import ESTIMATED_MARK, Homography
+from .stack_median import stack_median
 
 ANCHORS = ("feet", "head", "centre")
 # the share of the positions in view a reliable fit matches: the held-out scenes that calibrated well matched
@@ -247,7 +248,7 @@ def calibrate_job(scene, config: CalibrateConfig = CalibrateConfig(),
         yield Progress(done, total, f"background: frame {f}", data={"stage": "background"})
     if not stack:
         raise HomographyError(scene.trajectories.path, "no frame of the video could be read to calibrate on")
-    background = np.median(np.stack(stack), axis=0).astype(np.uint8)
+    background = stack_median(np.stack(stack))
     del stack
     min_area = max(12, int(2e-4 * width * height))
     samples: list = []

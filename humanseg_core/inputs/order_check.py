@@ -25,6 +25,7 @@ from ..jobs import CancelToken, Job, Progress
 from .blank_frames import content_reader
 from .foreground import difference
 from .homography import Homography
+from .stack_median import stack_median
 
 SAMPLE_FRAMES = 8  # annotated frames whose foreground is measured
 BACKGROUND_FRAMES = 20  # frames spread over the video for the median background
@@ -87,7 +88,7 @@ def median_background(scene, cancel: CancelToken | None = None) -> np.ndarray | 
             stack.append(img)
     if len(stack) < 3:
         return None
-    return np.median(np.stack(stack), axis=0).astype(np.int16)
+    return stack_median(np.stack(stack)).astype(np.int16)
 
 
 def _coverage(cover: list[tuple[np.ndarray, dict]], homography: Homography, h: float) -> float:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from ..errors import FrameError
+from ..inputs.stack_median import lower_median_where, stack_median
 from .camera_shake import ShakeAligner, moved
 from .detectors.bgs import (
     BackgroundSubtractor,
@@ -39,30 +40,15 @@ HALF_WIDTH = 0.45
 REACH = 1.1
 
 
-def masked_median(data: np.ndarray, free: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+def masked_median(data: np.ndarray, free: np.ndarray) -> np.ndarray:
     """Per pixel, the (lower) median of the samples ``free`` leaves it in; the plain median where fewer than
-    ``MIN_FREE`` did. ``data`` (S, H, W, C) uint8, ``free`` (S, H, W) bool. Row bands of about ``chunk``
-    pixels, the samples last: the same result as sorting the whole stack along its first axis, about 5x
-    faster on a full-HD frame and without its 0.4 GB of keys."""
-    _, h, w, _ = data.shape
-    out = np.empty(data.shape[1:], np.uint8)
-    n_free = free.sum(axis=0)
-    rows = max(1, chunk // w)
-    for y0 in range(0, h, rows):
-        y1 = min(h, y0 + rows)
-        samples_last = np.moveaxis(data[:, y0:y1], 0, -1)  # (rows, W, C, S)
-        keep = np.moveaxis(free[:, y0:y1], 0, -1)[:, :, None, :]
-        # left-out samples sort last (uint16 already: no second copy)
-        keyed = np.where(keep, samples_last, np.uint16(1000)).astype(np.uint16, copy=False)
-        keyed.sort(axis=-1)
-        n = n_free[y0:y1]
-        mid = ((np.maximum(n, 1) - 1) // 2)[:, :, None, None]
-        med = np.take_along_axis(keyed, np.broadcast_to(mid, keyed.shape[:-1] + (1,)), axis=-1)[..., 0]
-        band = med.astype(np.uint8)
-        few = n < MIN_FREE
-        if few.any():
-            band[few] = np.median(data[:, y0:y1][:, few], axis=0).astype(np.uint8)
-        out[y0:y1] = band
+    ``MIN_FREE`` did. ``data`` (S, H, W, C) uint8, ``free`` (S, H, W) bool. Found bit by bit
+    (:mod:`..inputs.stack_median`): the same result as sorting the whole stack along its first axis, without
+    its keys, 2.6x faster than sorting row bands with the samples last."""
+    out = lower_median_where(data, free)
+    few = free.sum(axis=0) < MIN_FREE
+    if few.any():
+        out[few] = stack_median(data[:, few])
     return out
 
 
@@ -131,7 +117,7 @@ class TrackMaskedBackground(WindowedBackground):
             stack.append(moved(img, -dx, -dy))  # onto the background's place (as it is on a camera holding still)
         data = np.stack(stack)
         if not self.masked:
-            return np.median(data, axis=0).astype(np.uint8)
+            return stack_median(data)
         data, uneven = even_samples(data, frees)  # a cloud's shadow on some samples: all brought to one light
         self.uneven_samples += uneven
         return masked_median(data, np.stack(frees))

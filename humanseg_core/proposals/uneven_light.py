@@ -17,6 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..inputs.stack_median import stack_median
 from .detectors.bgs import channel_sum
 
 BLOCK = 32  # px: the side of the blocks whose gains are measured
@@ -96,10 +97,10 @@ def even_samples(data: np.ndarray, frees: list[np.ndarray], block: int = BLOCK,
     one of them is uneven against the plain median: each sample divided by its gain map (one gain where its
     own light is even). (samples, how many were uneven); the samples untouched when none was."""
     s = STEP
-    plain_few = np.median(data[:, ::s, ::s], axis=0).astype(np.uint8)
+    plain_few = stack_median(data[:, ::s, ::s])
     if not any(_quick_uneven(d[::s, ::s], plain_few, free[::s, ::s], block, level) for d, free in zip(data, frees)):
         return data, 0
-    plain = np.median(data, axis=0).astype(np.uint8)
+    plain = stack_median(data)
     maps = [light_map(d, plain, free, block, level) for d, free in zip(data, frees)]
     uneven = sum(m is not None for m in maps)
     if not uneven:

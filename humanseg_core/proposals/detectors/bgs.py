@@ -34,6 +34,7 @@ import cv2
 import numpy as np
 
 from ...errors import FrameError, HumansegError
+from ...inputs.stack_median import stack_median
 from ...records import Detection
 from .base import Detector
 
@@ -289,7 +290,7 @@ class MedianBackground(WindowedBackground):
                 continue
         if not stack:
             raise ValueError(f"no readable frame around frame {index} to build a background from")
-        return np.median(np.stack(stack), axis=0).astype(np.uint8)
+        return stack_median(np.stack(stack))
 
     def foreground(self, frame: np.ndarray, index: int) -> np.ndarray:
         return shadow_free_difference(frame, self.background(index), self.threshold)
