@@ -24,12 +24,28 @@ def test_bad_rows_are_left_out_and_named(tmp_path):
     t = load_trajectories(path, skip_bad=True)
     assert [line for line, _ in t.skipped] == [5, 6, 7, 8, 9, 10]
     problems = dict(t.skipped)
-    assert problems[5] == problems[6] == "person 1 annotated twice at frame 10 (first on line 4)"
+    assert problems[5] == problems[6] == "person 1 annotated twice at frame 10 (line 4 kept, the nearest its track)"
     assert "found 2" in problems[7] and "found 3" in problems[8] and "not a finite number" in problems[9]
     assert "out of range" in problems[10]
     assert t.tracks[1].frames.tolist() == [0, 10, 30]
-    np.testing.assert_allclose(t.tracks[1].world[1], [1.5, 2])  # the first row of a repeated frame is kept
+    np.testing.assert_allclose(t.tracks[1].world[1], [1.5, 2])  # the row on the track between frames 0 and 30
     assert t.tracks[2].frames.tolist() == [0, 30]
+
+
+def test_of_a_persons_rows_that_disagree_the_one_on_its_track_is_kept(tmp_path):
+    """A walk's file had a stray row at (2, 2) pasted before person 110's own row at one frame: the stray was kept
+    for being first and the track's own row left out."""
+    path = tmp_path / "t.txt"
+    path.write_text("0 1 1 1\n10 1 9 9\n10 1 3 1\n20 1 5 1\n"  # frame 10: the stray (9, 9) first
+                    "0 2 4 4\n10 2 0 0\n10 2 5 4\n"  # no later frame: the nearest to frame 0's
+                    "10 3 7 7\n10 3 6 6\n10 3 7 7\n")  # no other frame: the first row and its repeat
+    t = load_trajectories(path, skip_bad=True)
+    np.testing.assert_allclose(t.tracks[1].world, [[1, 1], [3, 1], [5, 1]])
+    np.testing.assert_allclose(t.tracks[2].world, [[4, 4], [5, 4]])
+    np.testing.assert_allclose(t.tracks[3].world, [[7, 7]])
+    assert t.skipped == [(2, "person 1 annotated twice at frame 10 (line 3 kept, the nearest its track)"),
+                         (6, "person 2 annotated twice at frame 10 (line 7 kept, the nearest its track)"),
+                         (9, "person 3 annotated twice at frame 10 (line 8 kept, the first)")]
 
 
 def test_a_clean_file_skips_nothing_and_a_file_of_bad_rows_is_still_refused(tmp_path):
@@ -57,8 +73,9 @@ def test_the_scene_warns_of_the_skipped_rows(inputs):
     scene = load_scene(frames, traj, skip_bad_lines=True)
     try:
         said = [w for w in scene.warnings if "skipped" in w]
-        assert said == [f"{traj}: 6 bad lines skipped (line 4: person 1 annotated twice at frame 10 (first on "
-                        "line 3); line 5: person 1 annotated twice at frame 10 (first on line 3); line 6: "
+        assert said == [f"{traj}: 6 bad lines skipped (line 4: person 1 annotated twice at frame 10 (line 3 "
+                        "kept, the nearest its track); line 5: person 1 annotated twice at frame 10 (line 3 kept, "
+                        "the nearest its track); line 6: "
                         "expected 4 columns (trajnet), found 2; and 3 more)"]
     finally:
         scene.close()

@@ -167,8 +167,8 @@ def load_trajectories(path: str | Path, fmt: str = "auto", frame_offset: int = 0
     """Parse a 4-column or obsmat trajectory file. ``fmt``: ``auto``, ``trajnet`` or ``obsmat``.
 
     ``skip_bad``: a bad row (too few columns, not a number, a frame out of range, a person annotated twice at
-    a frame: the later row) is left out and listed in ``skipped`` instead of refusing the file; a file with
-    no good row, binary or not UTF-8 is still refused."""
+    a frame: the rows off the person's track) is left out and listed in ``skipped`` instead of refusing the
+    file; a file with no good row, binary or not UTF-8 is still refused."""
     path = Path(path)
     if fmt not in ("auto", *FORMATS):
         raise TrajectoryError(path, f"unknown format {fmt!r} (expected auto, trajnet or obsmat)")
@@ -297,8 +297,8 @@ def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray,
             frame_offset: int, frame_step: int, skipped: list[tuple[int, str]] | None = None,
             repeats: list[tuple[int, int]] | None = None) -> dict[int, Track]:
     """The tracks by person; a person annotated twice at a frame is an error, or with ``skipped`` given the
-    later rows are left out and listed there. A row the same as the one before it (person, frame, position) is
-    read once, and (line, line it repeats) added to ``repeats``."""
+    rows off the person's track are left out and listed there (:func:`_keep_the_track`). A row the same as the
+    one before it (person, frame, position) is read once, and (line, line it repeats) added to ``repeats``."""
     order = np.lexsort((lines, frames, pids))  # by pid, then frame, then line
     frames, pids, lines = frames[order], pids[order], lines[order]
     runs = np.flatnonzero((frames[1:] == frames[:-1]) & (pids[1:] == pids[:-1])) + 1
@@ -319,11 +319,11 @@ def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray,
         err = TrajectoryError(path, problem(j), int(lines[j]))
         err.bad_row = True
         raise err
+    keep = np.ones(len(frames), bool)
+    keep[runs] = False  # a person's frame: its first row in the file, unless the rows disagree (below)
     if len(twice) and skipped is not None:
-        skipped.extend((int(lines[j]), problem(int(j))) for j in twice)
+        _keep_the_track(frames, pids, lines, xs[order], ys[order], keep, twice, skipped, frame_offset, frame_step)
     if len(runs):
-        keep = np.ones(len(frames), bool)
-        keep[runs] = False
         frames, pids, order = frames[keep], pids[keep], order[keep]
     xy = np.stack([xs[order], ys[order]], axis=1)
     unique, starts = np.unique(pids, return_index=True)
@@ -331,6 +331,43 @@ def _tracks(path: Path, frames: np.ndarray, pids: np.ndarray, lines: np.ndarray,
     return {
         int(pid): Track(int(pid), frames[s:e].copy(), xy[s:e].copy()) for pid, s, e in zip(unique, starts, ends)
     }
+
+
+def _keep_the_track(frames: np.ndarray, pids: np.ndarray, lines: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+                    keep: np.ndarray, twice: np.ndarray, skipped: list[tuple[int, str]], frame_offset: int,
+                    frame_step: int) -> None:
+    """Where a person's rows at one frame disagree (rows sorted by person, frame, line; ``keep`` marks the first
+    of each frame's rows), keep the row nearest the track its other frames draw (between the nearest frames
+    before and after, or the one of them there is; the first row where the person has no other frame) and
+    list the others in ``skipped``, naming the kept line (a walk's pasted row at (2, 2) had been kept for being
+    first, the track's own row left out)."""
+    starts = set()
+    for j in twice:
+        start = int(j) - 1
+        while start > 0 and frames[start - 1] == frames[start] and pids[start - 1] == pids[start]:
+            start -= 1
+        starts.add(start)
+    for start in sorted(starts):
+        end = start + 1
+        while end < len(frames) and frames[end] == frames[start] and pids[end] == pids[start]:
+            end += 1
+        pid, frame = pids[start], frames[start]
+        near = [i for i in (start - 1, end) if 0 <= i < len(frames) and pids[i] == pid]
+        chosen, how = start, "the first"
+        if near:
+            if len(near) == 2:
+                t = (frame - frames[near[0]]) / (frames[near[1]] - frames[near[0]])
+                at = [(1 - t) * v[near[0]] + t * v[near[1]] for v in (xs, ys)]
+            else:
+                at = [xs[near[0]], ys[near[0]]]
+            dist = np.hypot(xs[start:end] - at[0], ys[start:end] - at[1])
+            chosen, how = start + int(np.argmin(dist)), "the nearest its track"  # a tie: the first in the file
+        keep[start:end] = False
+        keep[chosen] = True
+        said = (f"person {int(pid)} annotated twice at frame {(int(frame) - frame_offset) // frame_step} "
+                f"(line {int(lines[chosen])} kept, {how})")
+        same = (xs[start:end] == xs[chosen]) & (ys[start:end] == ys[chosen])
+        skipped.extend((int(lines[i]), said) for i in range(start, end) if not same[i - start])
 
 
 def _decode(path: Path, data: bytes) -> str:
