@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .lock import process_gone, this_process
 
-__all__ = ["JOBS_DIR", "JobMark", "job_mark", "jobs_at_work"]
+__all__ = ["JOBS_DIR", "JobMark", "cut_off_jobs", "job_mark", "jobs_at_work"]
 
 JOBS_DIR = "jobs"
 _COUNT = itertools.count(1)
@@ -76,6 +76,41 @@ def jobs_at_work(folder: str | Path) -> list[JobMark]:
         if mark is not None and not _mine(mark.process) and not process_gone(mark.process):
             marks.append(mark)
     return marks
+
+
+_JOBS = {"training": "a training", "proposals": "a proposal job", "segmentation": "a segmentation",
+         "run": "a whole-scene run"}
+
+
+def cut_off_jobs(folder: str | Path) -> list[tuple[JobMark, float]]:
+    """(mark, when it started) of this machine's jobs on ``folder`` whose process ended without removing the mark:
+    jobs killed, or whose window or command was closed hard, before they finished (a walk killed the studio in
+    the middle of a training and was told nothing on reopening)."""
+    cut = []
+    for path in sorted((Path(folder) / JOBS_DIR).glob("*.json")):
+        mark = _read(path)
+        if mark is None or mark.process.get("host") != socket.gethostname() or not process_gone(mark.process):
+            continue
+        try:
+            cut.append((mark, path.stat().st_mtime))
+        except OSError:
+            continue
+    return cut
+
+
+def cut_off_text(mark: JobMark, started: float) -> str:
+    """What a cut-off job's mark tells the analyst, and what became of its work."""
+    import time
+
+    pids = sorted(mark.pids)
+    who = (f"person {pids[0]}" if len(pids) == 1 else
+           f"persons {', '.join(map(str, pids[:8]))}{f' and {len(pids) - 8} more' if len(pids) > 8 else ''}")
+    job = _JOBS.get(mark.what, f"a {mark.what}")
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started))
+    kept = ("nothing of it was stored: train again" if mark.what == "training"
+            else "what it had stored before stays")
+    return (f"{job} of {who} (process {mark.process.get('pid', '?')}, started {when}) did not finish: its window "
+            f"or command was closed or killed; {kept}")
 
 
 STALE_S = 60.0  # a mark that cannot be read, or a temporary one, this old is debris of a job killed as it wrote

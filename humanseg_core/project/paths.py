@@ -188,6 +188,7 @@ def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
                 continue
             removed.append(tmp)
             warn(f"{tmp}: removed {what} left by {why}")
+    _cut_off(Path(folder), warn)
     if not ckpts.is_dir():
         return removed
     for claim in sorted(ckpts.glob("*.pt")):  # a name claimed by a training that never saved: empty, old
@@ -198,6 +199,30 @@ def clean_debris(folder: Path, warn: Callable[[str], None]) -> list[Path]:
         except OSError:
             continue
     return removed
+
+
+def _cut_off(folder: Path, warn: Callable[[str], None]) -> None:
+    """Say each job of this machine that ended without finishing (its mark left by a process now gone), then
+    remove its mark, and a cut-off training's empty checkpoint claim (claimed before the mark was written, so a
+    later training's claim is never taken)."""
+    from .job_marks import cut_off_jobs, cut_off_text
+
+    for mark, started in cut_off_jobs(folder):
+        warn(cut_off_text(mark, started))
+        if mark.what == "training" and (folder / CHECKPOINTS).is_dir():
+            for pid in mark.pids:
+                for claim in (folder / CHECKPOINTS).glob(f"pid{int(pid)}_*.pt"):
+                    try:
+                        if not claim.is_symlink() and claim.is_file() and claim.stat().st_size == 0 and \
+                                claim.stat().st_mtime <= started:
+                            claim.unlink()
+                    except OSError:
+                        continue
+        if mark.path is not None:
+            try:
+                mark.path.unlink()
+            except OSError:
+                continue
 
 
 def unknown_checkpoints(folder: Path, known_stored: Iterable[object]) -> list[Path]:
