@@ -31,8 +31,9 @@ def project_dir(tmp_path):
 def test_decide_accepts_only_pending(capsys, project_dir):
     code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--accept-all")
     assert code == 0 and doc["changed"] == 5
-    code, doc, _ = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--reject-all")
-    assert code == 0 and doc["changed"] == 0  # nothing pending any more
+    code, doc, err = _run(capsys, "decide", "--project", project_dir, "--pid", 3, "--reject-all")
+    assert code == 0 and doc["changed"] == 0  # nothing pending any more, and said (a walk was told nothing)
+    assert "person 3: no pending proposal to decide" in err and "--undecide takes decisions back" in err
     with Project.open(project_dir) as p:
         assert p.counts(3) == {"pending": 0, "accepted": 5, "rejected": 1, "edited": 0}
         assert p.counts(7)["pending"] == 6

@@ -122,6 +122,12 @@ def run(args: argparse.Namespace) -> int:
             shown = ", ".join(map(str, mixed[:10])) + (", …" if len(mixed) > 10 else "")
             print(f"humanseg: note: person {args.pid}: on frame{'s' if len(mixed) > 1 else ''} {shown} the pending "
                   "proposals are decided, and the ones decided before stay as they were", file=sys.stderr)
+        if frames is None and picked and not any(p.status == "pending" for p in picked):  # a walk's --reject-all
+            # after --accept-all: "changed 0", "status": "rejected", and no word that nothing was pending
+            under = " under that score" if args.score_below is not None else ""
+            print(f"humanseg: note: person {args.pid}: no pending proposal{under} to decide: every one is decided "
+                  "already and stays so (decide changes pending proposals only; --undecide takes decisions back to "
+                  "pending)", file=sys.stderr)
         changed = project.set_statuses(chosen, status)
         counts = project.counts(args.pid)
     print_json({"changed": changed, "pid": args.pid, "status": status, "counts": counts})
