@@ -408,6 +408,26 @@ def test_a_best_network_that_re_measures_within_the_margin_is_not_given_back():
     assert kept and j == 0.66 and torch.equal(state["w"], torch.ones(2)) and meta["threshold"] == 0.7
 
 
+def test_a_best_network_keeps_the_threshold_it_was_seen_at_when_the_calibrated_one_measures_lower():
+    """A walk's step-1 network measured 0.70 while training (threshold 0.5); calibrated again on its noisy training
+    labels it measured under 0.60 and the final network (0.56) stayed. Its own threshold now gives it back."""
+    import torch
+
+    from humanseg_core.osvos.best_holdout import keep_best
+
+    final = {"w": torch.zeros(2)}
+    net, meta = _Net(final), {"threshold": 0.3}
+
+    def measure(st):
+        return 0.70 if meta["threshold"] == 0.5 else 0.59
+
+    state, j, kept = keep_best(_best(0.70), net, final, 0.56, lambda n: 0.8, measure, meta, seen_threshold=0.5)
+    assert kept and j == 0.70 and meta["threshold"] == 0.5 and torch.equal(state["w"], torch.ones(2))
+    net, meta = _Net(final), {"threshold": 0.3}
+    state, j, kept = keep_best(_best(0.70), net, final, 0.56, lambda n: 0.8, measure, meta)  # as before
+    assert not kept and j == 0.56 and meta["threshold"] == 0.3
+
+
 def test_the_best_weights_are_a_copy_training_does_not_change():
     """The weights kept at the best J are copied: training on, in place, does not change them (kept by reference
     they would be the final weights again)."""

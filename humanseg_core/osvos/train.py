@@ -393,13 +393,14 @@ def train_job(frames_reader: Callable[[int], np.ndarray],
     t_close = time.monotonic()
     net.eval()
     meta["steps"] = step
+    seen_threshold = float(meta["threshold"])  # the hold-out measures' while training
     meta["threshold"] = _calibrate_threshold(net, batcher, train)
     state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
     final_j = hj  # the last measure, as the plot shows it (a best network given back says so in a note)
     if held:
         hj = final_j = _holdout_j((state, meta), held)
         state, hj, kept = keep_best(best, net, state, hj, lambda n: _calibrate_threshold(n, batcher, train),
-                                    lambda st: _holdout_j((st, meta), held), meta)
+                                    lambda st: _holdout_j((st, meta), held), meta, seen_threshold)
         if kept:  # the final network fell well below the best hold-out J seen: that one is given back
             notices.append(JobWarning("note", best.note(float(hj or 0.0), float(final_j or 0.0), step)))
             meta["kept_step"] = best.step
