@@ -31,6 +31,10 @@ GAIN_RANGE = (0.5, 2.0)  # a map's gains are clipped to this range
 # light 16x faster; only light it cannot rule out is measured on every pixel (which decides)
 STEP = 4
 QUICK = 0.8
+# a camera's white balance: the three channels' gains over the background (normalised to their mean) within this
+# of 1 are balanced and nothing changes; the scenes without such a change keep their masks to the pixel
+BALANCE_TOL = 0.04
+BALANCE_RANGE = (0.6, 1.6)
 
 
 def block_gains(frame: np.ndarray, background: np.ndarray, free: np.ndarray,
@@ -110,3 +114,48 @@ def even_samples(data: np.ndarray, frees: list[np.ndarray], block: int = BLOCK,
         gain = m if m is not None else float(np.clip(block_gains(d, plain, free, block)[1], *GAIN_RANGE))
         out[k] = relit(d, 1.0 / np.asarray(gain, np.float32))
     return out, uneven
+
+
+def channel_balance(frame: np.ndarray, background: np.ndarray, free: np.ndarray,
+                    step: int = 2) -> np.ndarray | None:
+    """The gains (B, G, R, their mean 1) that bring ``background``'s colour balance to ``frame``'s, measured over
+    the ``free`` pixels neither dark nor saturated in either; None when the balance is the same (within
+    :data:`BALANCE_TOL`). A camera's automatic white balance changes the channels apart, which one brightness
+    gain cannot follow: a hunt's drift from neutral to orange to blue left 25-73 % of the empty ground
+    foreground, and the proposals' median IoU fell from 0.808 to 0.505."""
+    if frame.ndim != 3 or frame.shape[2] < 3:
+        return None
+    f = frame[::step, ::step, :3].astype(np.float32)
+    b = background[::step, ::step, :3].astype(np.float32)
+    ok = free[::step, ::step] & (f.max(-1) < 250) & (b.max(-1) < 250) & (f.min(-1) > 12) & (b.min(-1) > 12)
+    if int(ok.sum()) < 500:
+        return None
+    gains = np.array([float(np.median(f[..., c][ok] / b[..., c][ok])) for c in range(3)])
+    norm = gains / gains.mean()
+    if float(np.abs(norm - 1.0).max()) < BALANCE_TOL:
+        return None
+    return np.clip(norm, *BALANCE_RANGE).astype(np.float32)
+
+
+def rebalanced(image: np.ndarray, balance: np.ndarray) -> np.ndarray:
+    """``image`` (uint8 HxWx3) with its channels times ``balance``, rounded and clipped to uint8."""
+    return np.clip(np.rint(image.astype(np.float32) * balance[None, None, :]), 0, 255).astype(np.uint8)
+
+
+def balanced_samples(data: np.ndarray, frees: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """The background samples (S, H, W, 3 uint8) brought to one colour balance before their median, when a
+    sample's differs from the plain median's (:func:`channel_balance`, on every :data:`STEP`-th pixel): each such
+    sample's channels divided by its gains. The track-masked median takes each pixel from the samples that leave
+    it free, a different set around every person: samples of different white balance made it a patchwork of
+    rectangles, each of another colour (a hunt's drifting cast). (samples, how many were rebalanced)."""
+    s = STEP
+    few = data[:, ::s, ::s]
+    plain_few = stack_median(few)
+    gains = [channel_balance(d, plain_few, free[::s, ::s], step=1) for d, free in zip(few, frees)]
+    if all(g is None for g in gains):
+        return data, 0
+    out = data.copy()
+    for k, g in enumerate(gains):
+        if g is not None:
+            out[k] = rebalanced(data[k], 1.0 / g)
+    return out, sum(g is not None for g in gains)
