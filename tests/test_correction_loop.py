@@ -55,6 +55,15 @@ def test_an_empty_result_at_the_image_edge_is_not_suspect():
     assert inside[0].reasons == ("empty mask",) and inside[0].score == 10.0
 
 
+def test_a_frame_the_analyst_marked_not_visible_is_said_so_not_ranked_first():
+    """A walk's V mark (frame 19) came first as "empty mask", unexplained; its Fix frame called it a label."""
+    results = {f: _box(20, 10 + f, 40, 12) for f in range(6)}
+    results[3] = np.zeros((100, 100), bool)
+    ranked = {s.frame: s for s in rank_suspects(results, lambda f: (16 + f, 50.0), marked_hidden={3})}
+    assert ranked[3].score == 0.0 and ranked[3].slight == "empty: you marked the person not visible here"
+    assert {s.frame: s for s in rank_suspects(results, lambda f: (16 + f, 50.0))}[3].score == 10.0
+
+
 def test_affected_span():
     assert affected_span([25], [0, 10, 25, 40], range(60)) == (10, 40)
     assert affected_span([5, 50], [5, 20, 50], range(60)) == (0, 59)

@@ -419,7 +419,10 @@ class CorrectionPanel(QWidget):
             return None
         proposal_id = result_for_review(project, pid, frame, mask)
         opened = project.get_proposal(proposal_id)
-        if opened.source != CORRECTION_SOURCE:  # a second label there counted twice
+        if int(frame) in project.hidden_frames(int(pid)):  # a walk's V mark was called a label trained on
+            said = (f"Frame {frame}: you marked person {pid} not visible here (no label, its network did not train on "
+                    "it): opened to fix; draw the person and save (Ctrl+S) if it is visible")
+        elif opened.source != CORRECTION_SOURCE:  # a second label there counted twice
             said = f"Frame {frame} holds person {pid}'s label, which its network trained on: opened to fix"
         elif opened.status in ("accepted", "edited"):  # a fix saved before (a review: told it would become a label)
             said = f"Your fix of person {pid}'s frame {frame} opened again: save (Ctrl+S) keeps what you change"

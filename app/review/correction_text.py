@@ -31,7 +31,8 @@ def suspects_job(project, scene, pid: int, cancel=None, run_id: int | None = Non
         cancel.raise_if_cancelled()
     ranked = rank_suspects(results, lambda f: scene.position_px(pid, f) if scene is not None else None,
                            others=None if scene is None else
-                           lambda f: {q: uv for q, uv in scene.persons_at(f).items() if q != int(pid)})
+                           lambda f: {q: uv for q, uv in scene.persons_at(f).items() if q != int(pid)},
+                           marked_hidden=project.hidden_frames(int(pid)))
     blobs = project.mask_blobs(pid, "results", run_id) if run_id is not None else {}
     yield Progress(1, 1, "ranked")
     return run_id, ranked, blobs

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import cv2
@@ -150,16 +150,21 @@ def _at_edge(point: Point | None, shape: tuple[int, ...]) -> bool:
 
 def rank_suspects(results: Mapping[int, np.ndarray], position: Callable[[int], Point | None],
                   config: SuspectConfig = SuspectConfig(),
-                  others: Callable[[int], Mapping[int, Point]] | None = None) -> list[Suspect]:
+                  others: Callable[[int], Mapping[int, Point]] | None = None,
+                  marked_hidden: Iterable[int] = ()) -> list[Suspect]:
     """Result frames most likely wrong first (``position(frame)``: the track point in pixels or None;
     ``others(frame)``: the other persons' points there, {pid: (u, v)}, to tell a person partly hidden behind
     a nearer one: its area term weighs ``config.behind_weight`` and the reason names the nearer person)."""
     frames = sorted(results)
+    hidden = {int(f) for f in marked_hidden}  # ``marked_hidden``: the frames the analyst marked not visible
     areas = {f: int(np.count_nonzero(results[f])) for f in frames}
     heights = _heights(results, frames)
     out = []
     for i, f in enumerate(frames):
         mask = np.asarray(results[f], bool)
+        if areas[f] == 0 and f in hidden:  # the analyst's own "not visible" (V): said so, not ranked first (a walk
+            out.append(Suspect(f, 0.0, (), "empty: you marked the person not visible here"))  # read it unexplained)
+            continue
         if areas[f] == 0:
             edge = _at_edge(position(f), mask.shape)
             # a person whose point is at (or past) the image's edge is out of view there: empty is right (a walk's

@@ -37,6 +37,22 @@ def test_fix_frame_on_a_labelled_frame_opens_the_label_and_says_so(qtbot, labell
     assert said and said[-1] == "Frame 20 holds person 1's label, which its network trained on: opened to fix"
 
 
+def test_fix_frame_on_a_frame_marked_not_visible_says_it_is_the_analysts_mark(qtbot, labelled_studio):
+    """A walk's Fix frame on its V mark said "holds person 238's label, which its network trained on"."""
+    import numpy as np
+
+    _window, ctrl, _label = labelled_studio
+    project = ctrl.project
+    hidden = next(p for p in project.proposals(1) if p.frame == 30)
+    project.set_mask(hidden.id, np.zeros_like(hidden.mask, bool))  # Review's V: the mask emptied, kept (edited)
+    assert project.hidden_frames(1) == {30}
+    ctrl.panel.set_person(1)
+    said = []
+    ctrl.correction.message.connect(said.append)
+    assert ctrl.correction.fix_frame(30) is not None
+    assert said[-1].startswith("Frame 30: you marked person 1 not visible here (no label, its network did not train")
+
+
 def test_the_ranking_lists_up_to_300_frames_and_says_when_it_lists_fewer():
     """A walk: 'ranked 140 result frames' listed 50 rows, and frames at J 0.19-0.20 ranked 80th-86th were out of
     reach with nothing saying so."""
