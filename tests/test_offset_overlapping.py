@@ -53,14 +53,10 @@ def test_points_off_the_people_on_overlapping_frames_find_the_offset_in_the_vide
     assert misfit is None and text == ""  # the points on the people
 
 
-def test_a_file_of_the_clip_alone_is_not_searched_beyond_it(demo60, tmp_path, monkeypatch):
-    """Every annotated frame in the clip: a homography that does not fit is the homography's (or the direction's),
-    no offset is looked for; another scene's matrix is to be left out (a walk's warning did not say so)."""
-    from humanseg_core.inputs import offset_estimate
-
-    looked: list[bool] = []
-    monkeypatch.setattr(offset_estimate, "estimate_offset_either_order",
-                        lambda *a, **k: looked.append(True) or (yield from ()) or (None, False))
+def test_a_file_of_the_clip_alone_whose_points_are_off_offers_no_offset(demo60, tmp_path):
+    """Every annotated frame in the clip, the points 4 m off: a homography that does not fit is the homography's (or
+    the direction's); the offsets looked for (a clip can be out of step with its own file) find none; another
+    scene's matrix is to be left out (a walk's warning did not say so)."""
     rows = []
     for line in (demo60 / "trajectories.txt").read_text().splitlines():
         if line.strip():
@@ -70,7 +66,7 @@ def test_a_file_of_the_clip_alone_is_not_searched_beyond_it(demo60, tmp_path, mo
     with load_scene(demo60 / "frames", tmp_path / "moved.txt", demo60 / "H.txt") as scene:
         assert all(f in scene.frames for f in scene.annotated_frames())
         text, _swap, misfit = verdict_and_offset(scene, "uv")
-    assert "does not fit this video" in text and misfit is None and not looked
+    assert "does not fit this video" in text and misfit is None
     assert ("another scene's (then give the scene's own, File ▸ Use a Homography File… or `relocate --homography`, "
             "or leave it out: one is estimated from the video)") in text  # the README's advice
 
@@ -88,3 +84,21 @@ def test_a_misfit_whose_offset_needs_the_other_pixel_order_names_both(demo60, tm
     assert misfit is not None and misfit[0].offset == -3000 and misfit[1] is True and worth is True
     assert "--h-order rowcol --frame-offset -3000" in text and "does not fit this video" in text, text
 
+
+
+def test_a_clip_out_of_step_with_its_own_file_is_offered_the_offset(demo60, tmp_path):
+    """A hunt's clip a second out of step with its own file, every annotated frame in the video: 0.000 median IoU
+    and only "check the frame offset". The demo's rows written 20 frames late, those inside the clip kept: the
+    offset that puts them back (-20) is found in the video and named."""
+    rows = []
+    for line in (demo60 / "trajectories.txt").read_text().splitlines():
+        if line.strip():
+            f, p, x, y = line.split()
+            if int(float(f)) + 20 <= 59:
+                rows.append(f"{int(float(f)) + 20}\t{p}\t{x}\t{y}")
+    (tmp_path / "late.txt").write_text("\n".join(rows) + "\n")
+    with load_scene(demo60 / "frames", tmp_path / "late.txt", demo60 / "H.txt") as scene:
+        assert all(f in scene.frames for f in scene.annotated_frames())
+        text, _swap, misfit = verdict_and_offset(scene, "uv")
+    assert misfit is not None and abs(misfit[0].offset + 20) <= 1 and not misfit[1]
+    assert "its frames are out of step with the video's" in text and f"--frame-offset {misfit[0].offset}" in text

@@ -205,18 +205,21 @@ def _foreground(integral: np.ndarray) -> np.ndarray:
 
 
 def _recall(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor: int,
-            height: float = HEIGHT_SHARE) -> float:
+            height: float = HEIGHT_SHARE, own_span: bool = False) -> float:
     """The share of the sampled frames' foreground inside some person's body box at shift ``d`` (the box of
     ``anchor``, widened: :data:`BOX_WIDTH`, :data:`BOX_MARGIN`): at the right offset the annotations account for
     the people moving in the clip; where walks of other times cross it by chance, for a few of them."""
     rows, cols = shown[0][1].shape[0] - 1, shown[0][1].shape[1] - 1
     h = height * rows
     half = HALF_WIDTH * h * BOX_WIDTH
-    inside = total = 0
+    inside = total = counted = 0
     for f, integral in shown:
+        at = points.t == f - d
+        if own_span and not at.any():  # no annotation at all there: the file's span ends (a clip a second out of
+            continue  # step with its own rows: its first second has none, and its people cannot be accounted for)
+        counted += 1
         fg = _foreground(integral)
         cover = np.zeros_like(fg)
-        at = points.t == f - d
         for u, v in zip(points.u[at].tolist(), points.v[at].tolist()):
             top, bottom = ((v, v + h), (v - h, v), (v - h / 2, v + h / 2))[anchor]
             x0, x1 = int(max(0, u - half)), int(min(cols, u + half + 1))
@@ -224,6 +227,8 @@ def _recall(shown: list[tuple[int, np.ndarray]], points: _Points, d: int, anchor
             cover[y0:y1, x0:x1] = True
         inside += int(np.count_nonzero(fg & cover))
         total += int(np.count_nonzero(fg))
+    if 3 * counted < len(shown):  # two thirds of the clip unannotated at this shift: it accounts for too little
+        return 0.0
     return inside / total if total else 0.0
 
 
@@ -318,7 +323,8 @@ def _at_height(scene, shown, points: _Points, cancel: CancelToken | None,
             picked.append(int(k))
     if not picked:
         return None, None
-    recalls = {k: _recall(shown, points, lo + k, int(np.argmax(sums[:, k])), height) for k in picked}
+    own = all(f in scene.frames for f in scene.annotated_frames())  # the clip's own file, out of step with it
+    recalls = {k: _recall(shown, points, lo + k, int(np.argmax(sums[:, k])), height, own) for k in picked}
     score = {k: float(share[k]) * recalls[k] for k in picked}  # on the people, and accounting for them
     best = max(picked, key=lambda k: score[k])
     runner_up = max((score[k] for k in picked if k != best), default=0.0)

@@ -250,15 +250,15 @@ def order_verdict(scene, order: str, cancel: CancelToken | None = None,
 
 def _misfit_offset(scene, cancel: CancelToken | None, background: np.ndarray | None = None):
     """(the frame offset found in the video, whether found with the pixel order swapped) for a homography that
-    does not fit the video, where the trajectories also annotate frames beyond it: a clip of a longer recording
-    whose frame numbers happen to overlap the file's (a walk's zara02 clip, frames 0..149, read with the recording's
-    file: its frames 10..140 in the clip, 0 proposals, "check the frame offset" and no offset). (None, False)
-    otherwise, or when no other offset stands out (:func:`.offset_estimate.estimate_offset`)."""
+    does not fit the video: a clip of a longer recording whose frame numbers happen to overlap the file's (a walk's
+    zara02 clip, frames 0..149, read with the recording's file: its frames 10..140 in the clip, 0 proposals, "check
+    the frame offset" and no offset), or a clip a second or more out of step with its own file (a hunt's: every
+    annotated frame in the video, 0.000 median IoU, and only "check the frame offset"). (None, False) when no other
+    offset stands out (:func:`.offset_estimate.estimate_offset`)."""
     from ..jobs import run_job
     from .offset_estimate import estimate_offset_either_order
 
-    frames = getattr(scene, "frames", None)
-    if frames is None or all(f in frames for f in scene.annotated_frames()):
+    if getattr(scene, "frames", None) is None:
         return None, False
     return run_job(estimate_offset_either_order(scene, cancel, in_video_too=True, background=background))
 
@@ -288,8 +288,11 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
             from .offset_estimate import found_offset_text
 
             said = found_offset_text(offset, swapped_to=other if offset_swapped else None)
+            within = all(f in scene.frames for f in scene.annotated_frames())  # (a hunt's clip 1 s out of step)
+            why = ("its frames are out of step with the video's" if within
+                   else "it annotates a longer recording than this clip")
             return (f"the trajectory file {NOT_FITTING} as its frames are {_offset_now(scene)}: the annotated "
-                    f"points are off the moving people; it annotates a longer recording than this clip, and {said}"), \
+                    f"points are off the moving people; {why}, and {said}"), \
                 offset_swapped, (offset, offset_swapped)
         resized = rescaled_fit(scene.homography, found)
         if resized is not None:
