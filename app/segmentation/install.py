@@ -61,6 +61,7 @@ class SegmentationController(QObject):
         self.training.read_only = self.segment.read_only = read_only  # as the Whole scene panel: no jobs
         why = lambda: read_only_text(getattr(self.window, "review", None))  # noqa: E731
         self.training.read_only_why = self.segment.read_only_why = why
+        self.training.may_start = self._may_train
         self._masks: dict = {}  # LazyMasks by kind ("accepted", "proposals", ("results", run_id))
         self._masks_of: tuple | None = None  # (project, pid) the cached masks belong to
         self._picked: dict[int, int] = {}  # {pid: run} picked in Play's Run box (else the newest with results)
@@ -107,6 +108,24 @@ class SegmentationController(QObject):
     def _read_only(self) -> bool:
         """Another studio window holds the project (the review controller found its lock)."""
         return bool(getattr(getattr(self.window, "review", None), "read_only", False))
+
+    def _may_train(self, pid: int) -> bool:
+        """Whether to start a training of ``pid``: asked first when a job of another window or command is at work
+        on the person (a walk's Start trained beside a command's training of the same person, without a word)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from humanseg_core.workflows.at_work import at_work_text
+
+        busy = at_work_text(self.project, [int(pid)], then="") if self.project is not None else ""
+        if not busy:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, "Train Beside It?",
+                          f"{busy}.\n\nStart another training of the person beside it? Both store their own runs; "
+                          "waiting for it to end (or cancelling it there) avoids two.", parent=self.window)
+        start = box.addButton("Train Beside It", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+        box.exec()
+        return box.clickedButton() is start
 
     def _budget_changed(self, kind: str, value: int) -> None:
         """Keep the training budget with the project (not where another window holds it: read-only)."""

@@ -94,6 +94,7 @@ class TrainingPanel(QWidget):
         self._first_j: tuple[int, float] | None = None  # (step, J) of the running job's first hold-out measure
         self.read_only: Callable[[], bool] = lambda: False  # another studio window holds the project
         self.read_only_why: Callable[[], str] = lambda: READ_ONLY  # which: the window sets it (app.job_footer)
+        self.may_start: Callable[[int], bool] = lambda pid: True  # asks where another process trains the person
         self._build()
         self._update_buttons()
 
@@ -338,6 +339,8 @@ class TrainingPanel(QWidget):
             return
         if self.read_only():  # the buttons are off; any other path is refused too, and says why
             self.status.setText(f"Project {self.read_only_why()}")
+            return
+        if self._pid is not None and not self.may_start(self._pid):
             return
         params = self.params(resume)
         self._params = params

@@ -410,3 +410,38 @@ def test_a_segmentation_stays_its_persons_while_another_is_selected(qtbot, cance
     assert stored == ([] if cancelled else [(86, 2)]) and panel.person_label.text() == "Person 76"
     if cancelled:
         assert panel.footer.status.text() == "Person 86: Segmentation cancelled: nothing was saved."
+
+
+def test_start_asks_first_where_a_command_trains_the_person(qtbot, stored, scene, monkeypatch):
+    """A walk's Start trained beside a command's training of the same person, without a word (two runs)."""
+    import json
+    import socket
+    import subprocess
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from humanseg_core.project.job_marks import JOBS_DIR
+    from humanseg_core.project.lock import _started
+
+    folder, _ = stored
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        (folder / JOBS_DIR).mkdir(exist_ok=True)
+        (folder / JOBS_DIR / "cli.json").write_text(json.dumps(
+            {"what": "training", "pids": [PID], "process": {"pid": other.pid, "host": socket.gethostname(),
+                                                            "started": _started(other.pid)}}), encoding="utf-8")
+        asked = []
+        monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(box.text()) or 0)  # closed: Cancel
+        with Project.open(folder) as project:
+            c = _install(qtbot, project, scene)
+            started = []
+            monkeypatch.setattr(c.training.footer, "start", lambda *a, **k: started.append(True))
+            c.training.start()
+            assert len(asked) == 1 and "a training job of another window or command" in asked[0]
+            assert not started  # declined: nothing started
+            (folder / JOBS_DIR / "cli.json").unlink()
+            c.training.start()
+            assert started and len(asked) == 1  # nobody else at work: no question
+    finally:
+        other.kill()
+        other.wait()
