@@ -335,3 +335,35 @@ def test_a_folder_numbered_for_a_sequence_is_no_persons_name():
              "x/instances/p3", "instances/260", "masks/instances/7", "instances/0260")
     # a sequence's number is KITTI-MOTS's four zero-padded digits; any other under instances/ names a person
     assert [_named_pid(Path(n)) for n in names] == [None, 2, 2, 260, 260, 7, 7, 0, None, 260, 3, 260, 7, None]
+
+
+def test_masks_numbered_on_the_recordings_clock_are_read_with_the_projects_offset(capsys, demo, tmp_path):
+    """A walk's MP4 clip (frames 0..99) read its trajectory file with frame offset -10280; the dataset's masks,
+    10280.png on, were refused as "not a frame of the video" with no hint. Now read as the trajectories are."""
+    import shutil
+
+    rows = []
+    for line in (demo / "trajectories.txt").read_text().splitlines():
+        if line.strip():
+            f, p, x, y = line.split()
+            rows.append(f"{int(float(f)) + 10280} {p} {x} {y}")
+    (tmp_path / "recording.txt").write_text("\n".join(rows) + "\n")
+    inputs = ProjectInputs(video=str(demo / "frames"), trajectories=str(tmp_path / "recording.txt"),
+                           homography=str(demo / "H.txt"), frame_offset=-10280)
+    Project.create(tmp_path / "proj", inputs).close()
+    gt = _pid_with_masks(demo)
+    renamed = tmp_path / "masks" / gt.name
+    renamed.mkdir(parents=True)
+    for png in gt.glob("*.png"):
+        shutil.copy(png, renamed / f"{int(png.stem) + 10280:05d}.png")
+    code, doc, err = _run(capsys, "import", "--project", tmp_path / "proj", "--pid", int(gt.name), "--masks", renamed)
+    assert code == 0, err
+    first = min(int(p.stem) for p in gt.glob("*.png"))
+    assert doc["renumbered"] and f"{first + 10280:05d}.png is the video's frame {first}" in err
+    with Project.open(tmp_path / "proj") as p:
+        labels = p.accepted_masks(int(gt.name))
+        frame = doc["frames"][0]
+        assert np.array_equal(labels[frame], cv2.imread(str(gt / f"{frame:05d}.png"), cv2.IMREAD_GRAYSCALE) > 0)
+    shutil.copy(next(gt.glob("*.png")), renamed / "99999.png")  # one not on either clock: refused, with the hint
+    code, _doc, err = _run(capsys, "import", "--project", tmp_path / "proj", "--pid", int(gt.name), "--masks", renamed)
+    assert code != 0 and "is not a frame of the video" in err and "project's frame offset (-10280)" in err

@@ -46,8 +46,9 @@ def start_import(ctrl, folder=None, pid: int | None = None, value: int | None = 
         ctrl.panel.refresh()
         _show_the_label(ctrl.panel, pid, was, set(s.imported))
         ctrl.proposals_changed.emit()
-        notes = ((f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in {getattr(s, 'kept_in', '')})"
-                  if getattr(s, "replaced", None) else "")
+        notes = ((f"; {s.renumbered}" if getattr(s, "renumbered", "") else "")
+                 + (f"; {plural(len(s.replaced), 'earlier label')} replaced (kept in {getattr(s, 'kept_in', '')})"
+                    if getattr(s, "replaced", None) else "")
                  + (f"; frames {', '.join(map(str, s.outside_span[:6]))} outside its track: not trained on"
                     if getattr(s, "outside_span", None) else "")
                  + (f"; {plural(len(s.ignored), 'file')} not read (not .png)" if getattr(s, "ignored", None) else "")

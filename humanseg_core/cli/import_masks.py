@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {plural(len(summary.empty), 'empty mask')} not imported (frames "
               f"{id_list(summary.empty, 12)}): an empty mask is no label; Review ▸ Not Visible Here (V) marks a "
               "frame where the person is hidden", file=sys.stderr)
+    if summary.renumbered:
+        print(f"humanseg: note: {summary.renumbered}", file=sys.stderr)
     if summary.ignored:
         print(f"humanseg: note: {plural(len(summary.ignored), 'file')} not read, not a .png mask: "
               f"{', '.join(summary.ignored[:8])}{', …' if len(summary.ignored) > 8 else ''}", file=sys.stderr)
@@ -79,5 +81,6 @@ def run(args: argparse.Namespace) -> int:
                 "empty": summary.empty, "set_aside": len(summary.set_aside), "replaced": summary.replaced,
                 "replaced_kept_in": summary.kept_in or None, "superseded": len(summary.superseded),
                 "outside_span": summary.outside_span,
-                "far_from_track": summary.far, "ignored": summary.ignored, "counts": counts})
+                "far_from_track": summary.far, "ignored": summary.ignored, "renumbered": summary.renumbered or None,
+                "counts": counts})
     return 0

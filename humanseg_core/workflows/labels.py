@@ -8,10 +8,10 @@ replaced through ``set_mask``, so its old mask stays in the history).
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -57,6 +57,9 @@ class ImportSummary:
     # refused, nothing stored: the folder is named for another person of the trajectories (gt/260 given for 257: a
     # walk's crowd, where the masks lie near enough the track to pass the check above); ``force`` takes them
     named: int | None = None
+    # the masks numbered as the trajectory file numbers its frames (a recording's clock, the project reading it
+    # with a frame offset): how they were read ("" as the video's frames)
+    renumbered: str = ""
 
     @property
     def refused(self) -> bool:
@@ -208,11 +211,16 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         if not force and named is not None and named != int(pid) and named in {int(p) for p in scene.pids}:
             summary.named = named  # asked first (a walk's gt/260 became person 257's labels without a word)
             return summary
-        points = {int(f): uv for f in _frame_numbers(folder, files, known)
-                  if (uv := scene.position_px(int(pid), int(f))) is not None}
+        to_video = _numbering(files, known, scene.trajectories, summary)
+        offset_of = int(getattr(scene.trajectories, "frame_offset", 0))
+        points = {to_video(f): uv for f in _frame_numbers(folder, files, known, to_video)
+                  if (uv := scene.position_px(int(pid), to_video(f))) is not None}
     finally:
         scene.close()
     summary.far_px = default_threshold(*size)
+    offset_hint = ("" if summary.renumbered or not offset_of else
+                   f"; masks numbered as the trajectory file numbers its frames are read with the project's frame "
+                   f"offset ({offset_of}) only when every one of them then falls in the video")
     masks: dict[int, np.ndarray] = {}
     read_from: dict[int, Path] = {}
     for i, path in enumerate(files):
@@ -221,10 +229,10 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
         m = _NUMBER.findall(path.stem)
         if not m:
             raise HumansegError(f"{path}: no frame number in the file name")
-        frame = int(m[-1])
+        frame = to_video(int(m[-1]))
         if frame not in known:
             raise HumansegError(f"{path}: frame {frame} is not a frame of the video "
-                                f"({min(known)}–{max(known)}, {len(known)} frames)")
+                                f"({min(known)}–{max(known)}, {len(known)} frames){offset_hint}")
         if frame in read_from:  # (a walk's 03740.png and 3740.png: the later file was taken without a word)
             raise HumansegError(f"{path}: frame {frame} again ({read_from[frame].name} is that frame too): keep one "
                                 "mask a frame; nothing was imported")
@@ -302,11 +310,31 @@ def keep_replaced_labels(folder: Path, pid: int, masks: dict[int, np.ndarray]) -
     return out
 
 
-def _frame_numbers(folder: Path, files: list[Path], known: set[int]) -> set[int]:
-    """The frames the file names of ``files`` give, those of the video (``known``) only: read before the masks,
-    for the track points there (a bad name is said where the masks are read)."""
+def _frame_numbers(folder: Path, files: list[Path], known: set[int],
+                   to_video: Callable[[int], int] = lambda n: n) -> set[int]:
+    """The numbers the file names of ``files`` give whose frames (``to_video``) are the video's (``known``): read
+    before the masks, for the track points there (a bad name is said where the masks are read)."""
     found = (_NUMBER.findall(path.stem) for path in files)
-    return {int(m[-1]) for m in found if m and int(m[-1]) in known}
+    return {int(m[-1]) for m in found if m and to_video(int(m[-1])) in known}
+
+
+def _numbering(files: list[Path], known: set[int], trajectories: Any,
+               summary: ImportSummary) -> Callable[[int], int]:
+    """How the file names' numbers become video frames: as they are; or, where some is not a frame of the video
+    and every one is once read as the trajectory file's frames are (``frame_offset + frame_step * n``: a walk's
+    masks numbered on the recording's clock, 10280.png for an MP4 clip's frame 0), that way, said in
+    ``summary.renumbered``."""
+    offset, step = int(getattr(trajectories, "frame_offset", 0)), int(getattr(trajectories, "frame_step", 1))
+    numbers = [int(m[-1]) for m in (_NUMBER.findall(p.stem) for p in files) if m]
+    if (offset, step) == (0, 1) or not numbers or all(n in known for n in numbers):
+        return lambda n: n
+    if not all(offset + step * n in known for n in numbers):
+        return lambda n: n
+    n0 = min(numbers)
+    how = f"frame offset {offset}" + (f", frame step {step}" if step != 1 else "")
+    summary.renumbered = (f"the file names read as the trajectory file numbers its frames ({how}): {n0:05d}.png is "
+                          f"the video's frame {offset + step * n0}")
+    return lambda n: offset + step * n
 
 
 def _check_some(masks: dict[int, np.ndarray], folder: Path, files: list[Path], value: int | None) -> None:
