@@ -204,6 +204,35 @@ def test_one_person_is_taken_as_the_trajectory_file_writes_it(capsys):
     assert "expected a person id like 54 or p54, got '54p'" in capsys.readouterr().err
 
 
+def test_columns_pid_frame_without_a_header_are_named_not_offered_an_offset(tmp_path):
+    """A walk's file written pid, frame, x, y with no header was offered --frame-offset 3646, which made its frames
+    persons and blamed the homography. Its "persons" 3700, 3710, ... are the video's frames: the columns are named."""
+    import cv2
+    import numpy as np
+
+    from humanseg_core.inputs.scene import columns_swapped, load_scene, offset_hint, suggested_offset
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for f in range(3700, 3780):
+        cv2.imwrite(str(frames / f"{f:05d}.png"), np.zeros((20, 30, 3), np.uint8))
+    swapped = tmp_path / "swapped.txt"
+    swapped.write_text("".join(f"{pid} {f} {1 + 0.1 * pid} 1.0\n" for f in range(3700, 3900, 10)
+                               for pid in (54, 55, 56)))
+    with load_scene(frames, swapped) as scene:
+        assert columns_swapped(scene) == 10 and suggested_offset(scene) is None
+        hint = offset_hint(scene)
+    assert "look like this video's frames (3700, 3710, 3720, …, every 10)" in hint and "`pid frame x y`" in hint
+    right = tmp_path / "right.txt"  # the same rows with the header: read right, nothing said
+    right.write_text("pid frame x y\n" + swapped.read_text())
+    with load_scene(frames, right) as scene:
+        assert columns_swapped(scene) is None and sorted(scene.pids) == [54, 55, 56]
+    other = tmp_path / "other.txt"  # persons 1..30 (one apart) of another clip's frames: no such hint
+    other.write_text("".join(f"{f} {pid} 1.0 1.0\n" for f in range(0, 50, 10) for pid in range(1, 31)))
+    with load_scene(frames, other) as scene:
+        assert columns_swapped(scene) is None
+
+
 def test_a_file_counting_annotation_steps_is_offered_a_frame_step(tmp_path):
     """A walk's file numbered its rows 370..377 for frames 3700..3770: offered --frame-offset 3330 (8 annotations
     squeezed into 8 frames, J 0.000). Rows one frame apart whose tenfold lands in the video are offered

@@ -329,6 +329,8 @@ def suggested_offset(scene: Scene) -> int | None:
         return None
     if any(f in scene.frames for f in frames):
         return None
+    if columns_swapped(scene) is not None:  # the columns, not the offset (a walk's offset made its frames persons)
+        return None
     if suggested_step(scene) is not None:  # a frame step fits too: no one-click offset (offset_hint says both)
         return None
     return int(getattr(scene.trajectories, "frame_offset", 0)) + video[0] - frames[0]
@@ -362,8 +364,31 @@ def suggested_step(scene: Scene) -> int | None:
     return None
 
 
+def columns_swapped(scene: Scene) -> int | None:
+    """The annotation step when the file's "persons" look like the video's frames and its "frames" like persons:
+    written pid, frame, x, y with no header (a walk's file was offered a frame offset that made its frames persons).
+    Its persons' ids (the frames) lie every few numbers apart, most of them frames of the video; None otherwise."""
+    pids = sorted({int(p) for p in scene.pids})
+    if len(pids) < 3 or scene.trajectories.header_columns:
+        return None
+    gaps = np.diff(pids)
+    step = int(np.median(gaps))
+    if step < 2 or float(np.mean(gaps == step)) < 0.8:  # ids one apart: persons (frames come every few)
+        return None
+    video = scene.frames.indices
+    within = [p for p in pids if video[0] <= p <= video[-1]]  # (a file annotating more than the clip: some)
+    return step if len(within) >= 2 and all(p in scene.frames for p in within) else None
+
+
 def offset_hint(scene: Scene) -> str:
-    """:func:`suggested_offset` (or :func:`suggested_step`) said as a next step ("" when there is none)."""
+    """:func:`suggested_offset` (or :func:`suggested_step`) said as a next step ("" when there is none); columns
+    read the wrong way round (:func:`columns_swapped`) first."""
+    swapped = columns_swapped(scene)
+    if swapped is not None:
+        pids = sorted(int(p) for p in scene.pids)
+        return (f"its persons' ids look like this video's frames ({pids[0]}, {pids[1]}, {pids[2]}, …, every "
+                f"{swapped}): are its columns pid, frame, x, y? Then add the header line `pid frame x y` to the file "
+                "(its rows are read in that order), rather than a frame offset")
     step = suggested_step(scene)
     if step is not None:
         frames, first = scene.annotated_frames(), scene.frames.indices[0]
