@@ -374,3 +374,18 @@ def test_a_run_reusing_a_cancelled_runs_network_is_no_second_network(project_dir
         assert p.network_counts()[7] == 1
         p.add_run(7, "osvos-parent", {}, "checkpoints/pid7_b.pt", {})  # trained again: a second network
         assert p.network_counts()[7] == 2
+
+
+def test_a_newer_network_that_segmented_nothing_is_to_segment_not_exported(capsys, project_dir):
+    """A walk: `train` ended after a `run` had exported; status read "exported" while export itself warned that run 5
+    trained a network that segmented nothing yet."""
+    with Project.open(project_dir) as p:
+        run = p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7.pt"),
+                        {"segmented_frames": 1})
+        p.save_results(7, run, {10: _mask(1)})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
+    assert doc["persons"]["7"]["next"] == "export"
+    with Project.open(project_dir) as p:
+        p.add_run(7, "osvos-parent", {}, str(project_dir / "net7b.pt"), {"steps": 20})  # a training alone
+    code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
+    assert doc["persons"]["7"]["next"] == "segment" and "humanseg segment" in doc["next_steps"][0]

@@ -120,6 +120,7 @@ class PersonSummary:
     gone: bool = False  # proposed with a track the trajectory file no longer holds (removed or renumbered since)
     not_visible: int = 0  # frames the analyst marked not visible (Review's V: an edited label with no pixel)
     blank_edits: int = 0  # its edited proposals with no pixel (the V marks, one a proposal: not "edited" masks)
+    newer_network: bool = False  # a network newer than the run in use has segmented nothing yet
 
     def next_step(self) -> str:
         """The step this person waits for, in a few words."""
@@ -135,6 +136,8 @@ class PersonSummary:
             # its network never saw them (hand masks imported after an export had read "exported"); a walk's
             # `humanseg train` then still read "retrain"
             return "segment" if self.retrained else "retrain"
+        if self.result_frames and self.newer_network:  # (a walk's status read "exported" beside a newer training)
+            return "segment"
         if self.result_frames:  # (a first-time walk was sent back to export after each of its three exports)
             return "exported" if self.exported else "export"
         if self.networks:
@@ -378,6 +381,8 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     stopped = stopped_runs(project, wanted, newest)
     waiting = _waiting(project)
     again = retrained(newest, changed, used)
+    newer = {pid for pid, net in newest.items() if pid in used and int(net["id"]) > used[pid]  # a training alone
+             and "segmented_frames" not in (net.get("metrics") or {})}  # (a run's segmenting is said by it)
     fewer = _fewer(newest, again, trained_on)
     from .placed_reading import placements
 
@@ -401,7 +406,7 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
                                      gone=pid in gone,
                                      accept=changed.get(pid, (0, "", "reviewed", False))[2],
                                      no_mask=gaps.get(pid, 0), not_visible=len(hidden.get(pid, ())),
-                                     blank_edits=blank.get(pid, 0)))
+                                     blank_edits=blank.get(pid, 0), newer_network=pid in newer))
     shown = {p.pid for p in persons}
     totals = {s: sum(p.proposals[s] for p in persons) for s in STATUSES}
     chosen = project_parent(project)
