@@ -24,6 +24,23 @@ STOP = "Stop Estimating the Homography"
 FILE_TITLE = "Use a Homography File…"
 
 
+def save_folder(trajectories: str) -> Path:
+    """Where an estimate made without a project is offered: beside the trajectories, unless their folder is
+    read-only (no write permission bit: a dataset's folder, which root could still write to: a walk's estimate went
+    into the shared data), or cannot be written to; then the home folder."""
+    import os
+    import stat
+
+    folder = Path(trajectories).parent
+    try:
+        mode = folder.stat().st_mode
+    except OSError:
+        return Path.home()
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(folder, os.W_OK):
+        return Path.home()
+    return folder
+
+
 class CalibrateAction:
     def __init__(self, window) -> None:
         self.window = window
@@ -143,7 +160,7 @@ class CalibrateAction:
 
         # beside the trajectories, or in the project that will take it (where Generate keeps its estimate)
         taker = self._taker(inputs)
-        path = self.ask_path(free_name(Path(taker.folder) if taker is not None else Path(inputs.trajectories).parent))
+        path = self.ask_path(free_name(Path(taker.folder) if taker is not None else save_folder(inputs.trajectories)))
         if path is None:
             return
         from humanseg_core.errors import HumansegError

@@ -264,3 +264,20 @@ def test_another_homography_file_takes_the_place_of_one_that_does_not_fit(window
     assert told[-1][0] == "Generate the proposals again" and "placed with H_other.txt" in told[-1][1]
     with Project.open(tmp_path / "proj") as again:
         assert again.inputs.homography == str((demo60 / "H.txt").resolve())
+
+
+def test_an_estimate_without_a_project_is_not_offered_a_read_only_data_folder(tmp_path):
+    """A walk's Save and Use… opened in the trajectories' read-only folder (shared data), and root wrote there."""
+    from pathlib import Path
+
+    from app.calibrate_action import save_folder
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "t.txt").write_text("0 1 1 1\n")
+    assert save_folder(str(data / "t.txt")) == data
+    data.chmod(0o555)
+    try:
+        assert save_folder(str(data / "t.txt")) == Path.home()
+    finally:
+        data.chmod(0o755)
