@@ -194,7 +194,7 @@ class SegmentationController(QObject):
         results = LazyMasks() if run_id is None else self._lazy(("results", run_id),
                                                                  project.mask_blobs(pid, "results", run_id))
         self.playback.set_runs(choices, run_id)
-        self.export.set_person(pid, len(results), len(accepted), run_id)
+        self.export.set_person(pid, len(results), usable, run_id)  # the V marks are no accepted masks here either
         self.playback.set_masks("results", results)
         self.playback.set_masks("accepted", accepted)
         self.playback.set_masks("proposals", proposals)

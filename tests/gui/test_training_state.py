@@ -445,3 +445,14 @@ def test_start_asks_first_where_a_command_trains_the_person(qtbot, stored, scene
     finally:
         other.kill()
         other.wait()
+
+
+def test_not_visible_marks_are_not_counted_as_accepted_masks_anywhere(qtbot, stored, scene):
+    """A walk: Train said 15 accepted masks, the MP4 panel's header 16 (the V mark counted)."""
+    folder, _ = stored
+    with Project.open(folder) as project:
+        project.add_proposals([Proposal(30, PID, (5, 5, 10, 15), np.zeros((240, 320), bool), "test",
+                                        status="edited")])  # Review's V: an empty label
+        c = _install(qtbot, project, scene)
+        assert "3 accepted masks" in c.training.person_label.text()
+        assert c.export.person_label.text().endswith("3 accepted masks")
