@@ -190,3 +190,21 @@ def check_image_size(width: int, height: int, path: StrPath, error: type[InputEr
 
 def _mb(n: int) -> str:
     return f"{n / 2**20:.1f} MB"
+
+
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+               (b"BM", "a BMP image"), (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"),
+               (b"\x1aE\xdf\xa3", "a video (Matroska/WebM)"))
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a file whose bytes start with ``data`` is, when it is a common image, video or archive (a walk gave a
+    frame as the homography and read "not UTF-8 text"); None otherwise."""
+    for magic, kind in _SIGNATURES:
+        if data.startswith(magic):
+            return kind
+    if data[4:8] == b"ftyp":
+        return "a video (MP4/MOV)"
+    if data[:4] == b"RIFF" and data[8:12] in (b"AVI ", b"WEBP"):
+        return "a video (AVI)" if data[8:12] == b"AVI " else "a WebP image"
+    return None

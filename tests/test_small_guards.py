@@ -256,3 +256,21 @@ def test_a_file_counting_annotation_steps_is_offered_a_frame_step(tmp_path):
     sparse.write_text("".join(f"{k} 1 {1 + 0.01 * k} 1.0\n" for k in range(0, 80, 10)))
     with load_scene(frames, sparse) as scene:
         assert suggested_step(scene) is None and suggested_offset(scene) == 3700
+
+
+def test_an_image_given_as_the_homography_or_trajectories_is_named(tmp_path):
+    """A walk gave a frame as --homography: "03700.jpg, line 1: not UTF-8 text"."""
+    import cv2
+    import numpy as np
+    import pytest
+
+    from humanseg_core.errors import HomographyError, TrajectoryError
+    from humanseg_core.inputs.homography import load_homography
+    from humanseg_core.inputs.trajectories import load_trajectories
+
+    frame = tmp_path / "03700.jpg"
+    cv2.imwrite(str(frame), np.full((20, 30, 3), 90, np.uint8))
+    with pytest.raises(HomographyError, match="03700.jpg: a JPEG image, not a homography"):
+        load_homography(frame)
+    with pytest.raises(TrajectoryError, match="03700.jpg: a JPEG image, not a trajectory file"):
+        load_trajectories(frame)

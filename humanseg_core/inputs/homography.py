@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import HomographyError
-from ..input_files import read_input_bytes
+from ..input_files import binary_kind, read_input_bytes
 from .trajectory_rows import looks_numeric
 
 MAX_CONDITION = 1e9  # beyond this a round trip pixel -> world -> pixel loses more than a millipixel
@@ -178,6 +178,8 @@ def parse_matrix(path: Path) -> np.ndarray:
     g h i]``); a file that does not read so and whose lines read as values split by ';' with decimal commas (a
     European spreadsheet's ``1,5;0;3``) is read that way."""
     data = read_input_bytes(path, HomographyError, "a homography file", max_bytes=1 << 20)
+    if (kind := binary_kind(data)) is not None:
+        raise HomographyError(path, f"{kind}, not a homography (a text file of a 3x3 matrix, pixel -> world)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

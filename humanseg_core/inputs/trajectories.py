@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import HumansegError, RowsBeforeVideo, TrajectoryError
-from ..input_files import read_input_bytes
+from ..input_files import binary_kind, read_input_bytes
 from .trajectory_fast import fast_rows
 from .trajectory_header import header_order, order_text
 from .trajectory_rows import (  # noqa: F401  (FORMATS, LOOKS_LIKE_HOMOGRAPHY: read from here too)
@@ -389,6 +389,8 @@ def _decode_text(path: Path, data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
+    if (kind := binary_kind(data)) is not None:
+        raise TrajectoryError(path, f"{kind}, not a trajectory file (text rows: frame pid x y)")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise TrajectoryError(path, "binary data (a NUL byte): not a text trajectory file", line)
