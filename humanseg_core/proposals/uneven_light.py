@@ -117,14 +117,16 @@ def even_samples(data: np.ndarray, frees: list[np.ndarray], block: int = BLOCK,
 
 
 def channel_balance(frame: np.ndarray, background: np.ndarray, free: np.ndarray,
-                    step: int = 2) -> np.ndarray | None:
+                    step: int = 4) -> np.ndarray | None:
     """The gains (B, G, R, their mean 1) that bring ``background``'s colour balance to ``frame``'s, measured over
-    the ``free`` pixels neither dark nor saturated in either; None when the balance is the same (within
+    the ``free`` pixels neither dark nor saturated in either, every ``step``-th (a 720x576 frame's gains equal to
+    the third decimal at 4 as at 2, 4x faster); None when the balance is the same (within
     :data:`BALANCE_TOL`). A camera's automatic white balance changes the channels apart, which one brightness
     gain cannot follow: a hunt's drift from neutral to orange to blue left 25-73 % of the empty ground
     foreground, and the proposals' median IoU fell from 0.808 to 0.505."""
     if frame.ndim != 3 or frame.shape[2] < 3:
         return None
+    step = max(1, min(step, int(np.sqrt(frame.shape[0] * frame.shape[1] / 4000))))  # small frames: every pixel
     f = frame[::step, ::step, :3].astype(np.float32)
     b = background[::step, ::step, :3].astype(np.float32)
     ok = free[::step, ::step] & (f.max(-1) < 250) & (b.max(-1) < 250) & (f.min(-1) > 12) & (b.min(-1) > 12)
@@ -151,7 +153,7 @@ def balanced_samples(data: np.ndarray, frees: list[np.ndarray]) -> tuple[np.ndar
     s = STEP
     few = data[:, ::s, ::s]
     plain_few = stack_median(few)
-    gains = [channel_balance(d, plain_few, free[::s, ::s], step=1) for d, free in zip(few, frees)]
+    gains = [channel_balance(d, plain_few, free[::s, ::s], step=2) for d, free in zip(few, frees)]
     if all(g is None for g in gains):
         return data, 0
     out = data.copy()
