@@ -44,8 +44,11 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
         said_already = any("check the homography" in n for n in banner.notes)  # the scene's own check named it
         if in_text and not swapped:  # said for the studio: no command-line flags, the button does it (a walk read
             now = int(getattr(getattr(scene, "trajectories", None), "frame_offset", 0))  # 8 lines of them)
-            text = (f"the trajectory file {NOT_FITTING} as its frames are read now (frame offset {now}): it annotates "
-                    f"a longer recording than this clip; {found_offset_text(found, command=False)}")
+            within = all(f in scene.frames for f in scene.annotated_frames())  # a clip out of step with its file
+            why = "its frames are out of step with the video's" if within else \
+                "it annotates a longer recording than this clip"
+            text = (f"the trajectory file {NOT_FITTING} as its frames are read now (frame offset {now}): {why}; "
+                    f"{found_offset_text(found, command=False)}")
         text = text.replace(BASIS, "")  # the measure's basis, for the command line (a re-walk: 140 px of banner)
         if text and not (said_already and does_not_fit(text) and not swap and not in_text):
             banner.add_note(text[0].upper() + text[1:])  # (both: 19 lines above the video at 1280x800, a walk)
