@@ -101,6 +101,10 @@ def test_import_palette_value_and_clear_errors(capsys, demo, project, tmp_path):
     assert code == 2 and "no mask holds the value 7 (the values in use: 1, 2)" in err  # it exited 0, 0 imported
     code, _, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", pal, "--value", 0)
     assert code == 2 and "--value 0" in err
+    # a palette export's pids.json names the person's index: no --value needed (a walk was told "values 1, 2, 3")
+    (pal / "pids.json").write_text(f'{{"0": "background", "1": "9999", "2": "{pid}"}}\n')
+    code, doc, err = _run(capsys, "import", "--project", project, "--pid", pid, "--masks", pal)
+    assert code == 0 and f"person {pid} is index 2 in" in err and "pids.json" not in str(doc["ignored"])
     with Project.open(project) as p:  # nothing of the refused imports was stored
         assert np.array_equal(p.accepted_masks(pid)[frame], truth)
     bad = tmp_path / "bad"

@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"humanseg: note: {plural(len(summary.empty), 'empty mask')} not imported (frames "
               f"{id_list(summary.empty, 12)}): an empty mask is no label; Review ▸ Not Visible Here (V) marks a "
               "frame where the person is hidden", file=sys.stderr)
+    if summary.value_from:
+        print(f"humanseg: note: {summary.value_from}", file=sys.stderr)
     if summary.renumbered:
         print(f"humanseg: note: {summary.renumbered}", file=sys.stderr)
     if summary.ignored:

@@ -60,6 +60,8 @@ class ImportSummary:
     # the masks numbered as the trajectory file numbers its frames (a recording's clock, the project reading it
     # with a frame offset): how they were read ("" as the video's frames)
     renumbered: str = ""
+    # the person's index read from the ``pids.json`` beside palette masks (a palette export), "" when not
+    value_from: str = ""
 
     @property
     def refused(self) -> bool:
@@ -199,7 +201,10 @@ def import_masks(project: Project, pid: int, folder: str | Path, value: int | No
     if not files:
         raise HumansegError(f"{folder}: no .png masks (expected DAVIS-style 00000.png, 00001.png, ...)")
     summary = ImportSummary(ignored=sorted(p.name for p in folder.iterdir() if p.is_file() and p not in files
-                                           and not p.name.startswith(".")))
+                                           and not p.name.startswith(".") and p.name != "pids.json"))
+    if value is None and (index := _index_of(folder, int(pid))) is not None:  # a palette export's own map (a walk
+        value = index  # was told "the values in use: 1, 2, 3" of person 257's)
+        summary.value_from = f"person {int(pid)} is index {index} in {folder / 'pids.json'}"
     scene = project.load_scene()
     try:
         known = set(int(i) for i in scene.frames.indices)
@@ -308,6 +313,21 @@ def keep_replaced_labels(folder: Path, pid: int, masks: dict[int, np.ndarray]) -
                                 "was imported") from None
         raise
     return out
+
+
+def _index_of(folder: Path, pid: int) -> int | None:
+    """The index ``folder/pids.json`` (a palette export's: ``{"0": "background", "1": "54", ...}``) gives person
+    ``pid``, or None (no such file, unreadable, or the person not in it)."""
+    import json
+
+    try:
+        mapping = json.loads((folder / "pids.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(mapping, dict):
+        return None
+    found = [int(k) for k, v in mapping.items() if str(v).strip() == str(pid) and str(k).isdigit() and int(k) > 0]
+    return found[0] if len(found) == 1 else None
 
 
 def _frame_numbers(folder: Path, files: list[Path], known: set[int],
