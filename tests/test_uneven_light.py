@@ -106,3 +106,17 @@ def test_a_frames_background_and_gain_do_not_depend_on_the_order_they_are_asked_
     assert (reference.background(24) == background).all() and reference.gain(img, 24) == gain
     reference.foreground(img, 24)
     assert reference.uneven_frames == 2  # frames counted once each
+
+
+def test_the_blocks_medians_equal_numpys_nanmedian():
+    """The block gains' medians, sorted once, equal np.nanmedian (odd and even counts of finite values)."""
+    import numpy as np
+
+    from humanseg_core.proposals.uneven_light import finite_medians
+
+    rng = np.random.default_rng(3)
+    for m in (1, 2, 3, 64, 1024):
+        x = rng.random((9, m)).astype(np.float32)
+        x[rng.random(x.shape) < 0.5] = np.nan
+        x[:, 0] = rng.random(9)
+        assert np.array_equal(finite_medians(x), np.nanmedian(x, axis=-1).astype(np.float32))
