@@ -10,6 +10,7 @@ import subprocess
 import time
 
 import pytest
+from test_job_marks import other  # noqa: F401  (a live process of another program: a fixture)
 
 from humanseg_core.project import Project
 from humanseg_core.project.job_marks import JOBS_DIR
@@ -24,14 +25,6 @@ def gone():
     started = _started(proc.pid)
     proc.wait()
     return {"pid": proc.pid, "host": socket.gethostname(), "started": started}
-
-
-@pytest.fixture
-def alive():
-    proc = subprocess.Popen(["sleep", "60"])
-    yield {"pid": proc.pid, "host": socket.gethostname(), "started": _started(proc.pid)}
-    proc.kill()
-    proc.wait()
 
 
 def _mark(folder, name, what, pids, process, at):
@@ -51,7 +44,7 @@ def _claim(folder, name, at, data=b""):
     return path
 
 
-def test_a_killed_training_is_said_once_and_its_empty_claim_goes(tmp_path, gone, alive):
+def test_a_killed_training_is_said_once_and_its_empty_claim_goes(tmp_path, gone, other):  # noqa: F811
     Project.create(tmp_path / "p", ProjectInputs(video=str(tmp_path / "v"), trajectories=str(tmp_path / "t"))).close()
     folder = tmp_path / "p"
     start = time.time() - 120
@@ -59,7 +52,7 @@ def test_a_killed_training_is_said_once_and_its_empty_claim_goes(tmp_path, gone,
     claim = _claim(folder, "pid238_osvos-parent_20261208-015457.pt", start - 1)  # claimed before the mark
     later = _claim(folder, "pid238_osvos-parent_20261208-015600.pt", start + 30)  # a later training's claim
     saved = _claim(folder, "pid238_osvos-parent_20261208-010000.pt", start - 600, b"weights")
-    working = _mark(folder, "b.json", "run", [1, 2], alive, start)
+    working = _mark(folder, "b.json", "run", [1, 2], other, start)
     project = Project.open(folder)
     try:
         said = [w for w in project.warnings if "did not finish" in w]
