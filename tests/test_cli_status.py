@@ -389,3 +389,15 @@ def test_a_newer_network_that_segmented_nothing_is_to_segment_not_exported(capsy
         p.add_run(7, "osvos-parent", {}, str(project_dir / "net7b.pt"), {"steps": 20})  # a training alone
     code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
     assert doc["persons"]["7"]["next"] == "segment" and "humanseg segment" in doc["next_steps"][0]
+
+
+def test_a_run_cancelled_on_purpose_beside_whole_results_is_not_to_be_finished(capsys, project_dir):
+    """A walk cancelled a second whole-scene run; status said "finish" of it, while its earlier run's results, whole
+    and exported, are the ones in use."""
+    with Project.open(project_dir) as p:
+        run = p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7.pt"),
+                        {"segmented_frames": 1})
+        p.save_results(7, run, {10: _mask(1)})
+        p.add_run(7, "osvos-parent", {"scene_run": True}, str(project_dir / "net7b.pt"), {"stopped": "cancelled"})
+    code, doc, _err = _run(capsys, "status", "--project", project_dir, "--pids", "7")
+    assert doc["persons"]["7"]["next"] == "export" and doc["persons"]["7"]["stopped_run"] is None

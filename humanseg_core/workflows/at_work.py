@@ -29,7 +29,8 @@ def marked_jobs(project, newest: dict[int, dict] | None = None) -> list[tuple[An
     return [(mark, {p for p in mark.pids if not done(p, mark.process)}) for mark in marks]
 
 
-def stopped_runs(project, pids, newest: dict[int, dict] | None = None) -> dict[int, tuple[dict, bool]]:
+def stopped_runs(project, pids, newest: dict[int, dict] | None = None,
+                 used: dict[int, int] | None = None) -> dict[int, tuple[dict, bool]]:
     """{pid: (run, whether it is still at work)} of the persons whose newest run is not whole: at work (a whole-scene
     run or a Fix-tab retrain, before or while it segments), or stopped part-way (cancelled or killed; a failed one is
     left out). The newest, not the run Play uses: a re-walk's status said "export" of the older whole run while a
@@ -38,8 +39,12 @@ def stopped_runs(project, pids, newest: dict[int, dict] | None = None) -> dict[i
     from .scene_reuse import at_work
 
     newest = newest_networks(project) if newest is None else newest
-    return {pid: (run, at_work(run)) for pid, run in newest.items()
-            if pid in pids and stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
+    out = {pid: (run, at_work(run)) for pid, run in newest.items()
+           if pid in pids and stopped_early(run) and (run.get("metrics") or {}).get("stopped") in (None, "cancelled")}
+    # ``used`` ({pid: the run in use}): a run the analyst cancelled while an earlier whole run's results are in use
+    # is left out (a walk's status said "finish" of a run it had cancelled on purpose, its exported results whole)
+    return {pid: (run, working) for pid, (run, working) in out.items() if used is None or working
+            or (run.get("metrics") or {}).get("stopped") != "cancelled" or used.get(pid) in (None, int(run["id"]))}
 
 
 BESIDE = ("this works beside it, and both store their own runs (wait for it to end, or cancel it, to avoid "

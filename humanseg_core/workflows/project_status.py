@@ -378,11 +378,12 @@ def project_status(project, pids: list[int] | None = None) -> ProjectSummary:
     persons = []
     used = {pid: run for pid, (run, _n) in project.result_frames().items()}
     last, exported, exported_to, exported_at = exports(project, used)
-    stopped = stopped_runs(project, wanted, newest)
+    stopped = stopped_runs(project, wanted, newest, used)
     waiting = _waiting(project)
     again = retrained(newest, changed, used)
     newer = {pid for pid, net in newest.items() if pid in used and int(net["id"]) > used[pid]  # a training alone
-             and "segmented_frames" not in (net.get("metrics") or {})}  # (a run's segmenting is said by it)
+             and "segmented_frames" not in (net.get("metrics") or {}) and not (net.get("params") or {}).get(
+                 "scene_run")}  # (a run's segmenting, or its stop, is said by it)
     fewer = _fewer(newest, again, trained_on)
     from .placed_reading import placements
 
