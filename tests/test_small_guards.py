@@ -210,7 +210,8 @@ def test_columns_pid_frame_without_a_header_are_named_not_offered_an_offset(tmp_
     import cv2
     import numpy as np
 
-    from humanseg_core.inputs.scene import columns_swapped, load_scene, offset_hint, suggested_offset
+    from humanseg_core.inputs.scene import load_scene, offset_hint, suggested_offset
+    from humanseg_core.inputs.scene_hints import columns_swapped
 
     frames = tmp_path / "frames"
     frames.mkdir()

@@ -15,7 +15,7 @@ from ..errors import HomographyError
 from .file_notes import file_notes, folder_gaps
 from .frames import FrameSource, open_frames
 from .homography import Homography, estimate_note, load_homography
-from .scene_hints import clip_hint, pixel_hint
+from .scene_hints import clip_hint, columns_swapped, pixel_hint
 from .trajectories import Trajectories, load_trajectories
 
 APPROXIMATE_WARNING = ("No homography: positions are approximate (fitted to the trajectories' extent); a project's "
@@ -362,22 +362,6 @@ def suggested_step(scene: Scene) -> int | None:
         if all(step * f in scene.frames for f in frames):
             return step
     return None
-
-
-def columns_swapped(scene: Scene) -> int | None:
-    """The annotation step when the file's "persons" look like the video's frames and its "frames" like persons:
-    written pid, frame, x, y with no header (a walk's file was offered a frame offset that made its frames persons).
-    Its persons' ids (the frames) lie every few numbers apart, most of them frames of the video; None otherwise."""
-    pids = sorted({int(p) for p in scene.pids})
-    if len(pids) < 3 or scene.trajectories.header_columns:
-        return None
-    gaps = np.diff(pids)
-    step = int(np.median(gaps))
-    if step < 2 or float(np.mean(gaps == step)) < 0.8:  # ids one apart: persons (frames come every few)
-        return None
-    video = scene.frames.indices
-    within = [p for p in pids if video[0] <= p <= video[-1]]  # (a file annotating more than the clip: some)
-    return step if len(within) >= 2 and all(p in scene.frames for p in within) else None
 
 
 def offset_hint(scene: Scene) -> str:

@@ -6,6 +6,8 @@ and ETH's whole ``obsmat.txt`` over a 250-frame clip the recording's first walke
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 PIXEL_SPAN = 60.0  # units: a surveillance scene's walkers span at most tens of metres; pixel positions hundreds
@@ -41,3 +43,19 @@ def clip_hint(path, annotated: list[int], video: list[int], numbered: bool) -> s
             "are those of the recording's first frames, not the clip's: give a frame offset (minus the recording's "
             "frame where the clip starts: Frame offset in the Open dialog, --frame-offset in a command), or the "
             "scene's homography file, with which the clip's place is looked for in the video")
+
+
+def columns_swapped(scene: Any) -> int | None:
+    """The annotation step when the file's "persons" look like the video's frames and its "frames" like persons:
+    written pid, frame, x, y with no header (a walk's file was offered a frame offset that made its frames persons).
+    Its persons' ids (the frames) lie every few numbers apart, most of them frames of the video; None otherwise."""
+    pids = sorted({int(p) for p in scene.pids})
+    if len(pids) < 3 or scene.trajectories.header_columns:
+        return None
+    gaps = np.diff(pids)
+    step = int(np.median(gaps))
+    if step < 2 or float(np.mean(gaps == step)) < 0.8:  # ids one apart: persons (frames come every few)
+        return None
+    video = scene.frames.indices
+    within = [p for p in pids if video[0] <= p <= video[-1]]  # (a file annotating more than the clip: some)
+    return step if len(within) >= 2 and all(p in scene.frames for p in within) else None
