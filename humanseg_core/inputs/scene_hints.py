@@ -2,7 +2,8 @@
 positions in pixels, not metres, and a whole recording's annotations over a short clip. With a homography the
 project looks for a clip's place itself (:mod:`.offset_estimate`); without one it cannot, and the fitted
 approximation hides both mistakes (an own-data walk: pixel positions gave proposals of J 0.49 against 0.78 in metres,
-and ETH's whole ``obsmat.txt`` over a 250-frame clip the recording's first walkers, with no word of either)."""
+and ETH's whole ``obsmat.txt`` over a 250-frame clip the recording's first walkers, with no word of either). And,
+with or without one, a file whose columns read the wrong way round (:func:`columns_swapped`)."""
 
 from __future__ import annotations
 
