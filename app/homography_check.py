@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.worker import JobWorker
 from humanseg_core.inputs.offset_estimate import estimate_offset_either_order, found_offset_text
-from humanseg_core.inputs.order_check import BASIS, NOT_FITTING, does_not_fit, fit_check_job
+from humanseg_core.inputs.order_check import BASIS, NOT_FITTING, does_not_fit, fit_check_job, misfit_reason
 from humanseg_core.inputs.scene import is_clip_note, suggested_offset, suggested_step
 
 
@@ -44,10 +44,8 @@ def start_fit_check(parent, scene, order: str, direction: str, banner) -> JobWor
         said_already = any("check the homography" in n for n in banner.notes)  # the scene's own check named it
         if in_text and not swapped:  # said for the studio: no command-line flags, the button does it (a walk read
             now = int(getattr(getattr(scene, "trajectories", None), "frame_offset", 0))  # 8 lines of them)
-            within = all(f in scene.frames for f in scene.annotated_frames())  # a clip out of step with its file
-            why = "its frames are out of step with the video's" if within else \
-                "it annotates a longer recording than this clip"
-            text = (f"the trajectory file {NOT_FITTING} as its frames are read now (frame offset {now}): {why}; "
+            text = (f"the trajectory file {NOT_FITTING} as its frames are read now (frame offset {now}): "
+                    f"{misfit_reason(scene)}; "
                     f"{found_offset_text(found, command=False)}")
         text = text.replace(BASIS, "")  # the measure's basis, for the command line (a re-walk: 140 px of banner)
         if text and not (said_already and does_not_fit(text) and not swap and not in_text):

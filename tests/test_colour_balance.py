@@ -5,7 +5,7 @@ import numpy as np
 
 from humanseg_core.proposals.clean_background import masked_median
 from humanseg_core.proposals.detectors.bgs import shadow_free_difference
-from humanseg_core.proposals.uneven_light import balanced_samples, channel_balance, rebalanced
+from humanseg_core.proposals.uneven_light import balanced_samples, channel_balance, relit
 
 CASTS = [np.array(g, np.float32) for g in ((0.8, 0.95, 1.2), (1.0, 1.0, 1.0), (1.2, 1.0, 0.8), (0.9, 1.05, 1.1),
                                            (1.15, 0.95, 0.85), (1.0, 1.0, 1.0), (0.85, 1.0, 1.15))]
@@ -46,7 +46,7 @@ def test_a_changing_white_balance_leaves_the_empty_ground_background():
     background = masked_median(even, np.stack(frees))
     balance = channel_balance(frame, background, free)
     assert balance is not None
-    now = shadow_free_difference(frame, rebalanced(background, balance)) == 255
+    now = shadow_free_difference(frame, relit(background, balance)) == 255
     assert before.mean() > 0.2 and now.mean() < 0.01
 
 

@@ -263,6 +263,14 @@ def _misfit_offset(scene, cancel: CancelToken | None, background: np.ndarray | N
     return run_job(estimate_offset_either_order(scene, cancel, in_video_too=True, background=background))
 
 
+def misfit_reason(scene) -> str:
+    """Why a trajectory file whose offset the video shows does not fit as read: every annotated frame in the video
+    (a hunt's clip a second out of step with its own file), or frames beyond it (a clip of a longer recording)."""
+    if all(f in scene.frames for f in scene.annotated_frames()):
+        return "its frames are out of step with the video's"
+    return "it annotates a longer recording than this clip"
+
+
 def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
                        direction: str = "pixel-to-world") -> tuple[str, bool, tuple | None]:
     """:func:`order_verdict`, and (the frame offset found, whether it needs the other pixel order) when the
@@ -288,9 +296,7 @@ def verdict_and_offset(scene, order: str, cancel: CancelToken | None = None,
             from .offset_estimate import found_offset_text
 
             said = found_offset_text(offset, swapped_to=other if offset_swapped else None)
-            within = all(f in scene.frames for f in scene.annotated_frames())  # (a hunt's clip 1 s out of step)
-            why = ("its frames are out of step with the video's" if within
-                   else "it annotates a longer recording than this clip")
+            why = misfit_reason(scene)
             return (f"the trajectory file {NOT_FITTING} as its frames are {_offset_now(scene)}: the annotated "
                     f"points are off the moving people; {why}, and {said}"), \
                 offset_swapped, (offset, offset_swapped)

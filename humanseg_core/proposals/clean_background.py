@@ -27,7 +27,7 @@ from .detectors.bgs import (
     sample_frames,
     shadow_free_difference,
 )
-from .uneven_light import balanced_samples, channel_balance, even_samples, light_map, rebalanced, relit
+from .uneven_light import balanced_samples, channel_balance, even_samples, light_map, relit
 
 if TYPE_CHECKING:
     from ..inputs.scene import Scene
@@ -76,8 +76,6 @@ class TrackMaskedBackground(WindowedBackground):
         # light block by block, or None where its light is even}, the last LIT_FRAMES frames measured
         self._lit: dict[tuple[int, int], np.ndarray | None] = {}
         self._uneven: set[int] = set()  # frames whose light was uneven against their background
-        self._rebalanced: set[int] = set()  # frames whose colour balance differed from their background's
-        self.rebalanced_samples = 0  # background samples brought to one colour balance before their median
         self.uneven_samples = 0  # background samples brought to one light before their median
 
     @property
@@ -120,8 +118,7 @@ class TrackMaskedBackground(WindowedBackground):
         data = np.stack(stack)
         if not self.masked:
             return stack_median(data)
-        data, unbalanced = balanced_samples(data, frees)  # a changing white balance: all brought to one first
-        self.rebalanced_samples += unbalanced
+        data, _unbalanced = balanced_samples(data, frees)  # a changing white balance: all brought to one first
         data, uneven = even_samples(data, frees)  # a cloud's shadow on some samples: all brought to one light
         self.uneven_samples += uneven
         return masked_median(data, np.stack(frees))
@@ -169,12 +166,11 @@ class TrackMaskedBackground(WindowedBackground):
         free = self._free(index, frame.shape[:2]) if free is None else free
         balance = channel_balance(frame, bg, free)  # a white balance that changed: the channels apart first
         if balance is not None:
-            bg = rebalanced(bg, balance)
-            self._rebalanced.add(int(index))
+            bg = relit(bg, balance)
         gain = light_map(frame, bg, free)
         while len(self._lit) >= LIT_FRAMES:
             del self._lit[next(iter(self._lit))]  # the oldest measured
-        self._lit[key] = bg if gain is None and balance is not None else None if gain is None else relit(bg, gain)
+        self._lit[key] = relit(bg, gain) if gain is not None else bg if balance is not None else None
         if gain is not None:
             self._uneven.add(int(index))
         if (gain is not None or balance is not None) and self._gain is not None and self._gain[0] == key:

@@ -100,7 +100,7 @@ def light_map(frame: np.ndarray, background: np.ndarray, free: np.ndarray, block
 
 
 def relit(image: np.ndarray, gain: np.ndarray | float) -> np.ndarray:
-    """``image`` (uint8 HxWx3) times ``gain`` (a map or one number), rounded and clipped to uint8."""
+    """``image`` (uint8 HxWx3) times ``gain`` (a map, one number, or one a channel), rounded and clipped to uint8."""
     g = np.asarray(gain, np.float32)
     scaled = image.astype(np.float32) * (g[..., None] if g.ndim == 2 else g)
     return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
@@ -150,11 +150,6 @@ def channel_balance(frame: np.ndarray, background: np.ndarray, free: np.ndarray,
     return np.clip(norm, *BALANCE_RANGE).astype(np.float32)
 
 
-def rebalanced(image: np.ndarray, balance: np.ndarray) -> np.ndarray:
-    """``image`` (uint8 HxWx3) with its channels times ``balance``, rounded and clipped to uint8."""
-    return np.clip(np.rint(image.astype(np.float32) * balance[None, None, :]), 0, 255).astype(np.uint8)
-
-
 def balanced_samples(data: np.ndarray, frees: list[np.ndarray]) -> tuple[np.ndarray, int]:
     """The background samples (S, H, W, 3 uint8) brought to one colour balance before their median, when a
     sample's differs from the plain median's (:func:`channel_balance`, on every :data:`STEP`-th pixel): each such
@@ -170,5 +165,5 @@ def balanced_samples(data: np.ndarray, frees: list[np.ndarray]) -> tuple[np.ndar
     out = data.copy()
     for k, g in enumerate(gains):
         if g is not None:
-            out[k] = rebalanced(data[k], 1.0 / g)
+            out[k] = relit(data[k], 1.0 / g)
     return out, sum(g is not None for g in gains)
